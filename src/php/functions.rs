@@ -1,0 +1,155 @@
+//! The global `taggate_*` functions (SPEC §3).
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+
+use super::convert::{rule_source, type_name, with_tags, Bytes};
+use super::errors::{guard, to_php, type_error};
+use super::rule::now_or;
+use super::webhook::{build, verify_with};
+use crate::cache;
+use crate::error::Error;
+
+/// Compiles `$rule` (through the cache) and evaluates it against `$tags`.
+///
+/// @param \TagGate\TagSet|array $tags
+/// @throws \TagGate\RuleSyntaxException
+#[php_function]
+pub fn taggate_evaluate(rule: Bytes<'_>, tags: &Zval, now: Option<i64>) -> PhpResult<bool> {
+    guard(|| {
+        let compiled = rule_source(rule.0)
+            .and_then(cache::compile_cached)
+            .map_err(to_php)?;
+        let now = now_or(now);
+        with_tags(tags, "taggate_evaluate(): Argument #2 ($tags)", |set| {
+            compiled.matches(set, now)
+        })
+    })
+}
+
+fn key_label(key: &ArrayKey<'_>) -> String {
+    match key {
+        ArrayKey::Long(i) => i.to_string(),
+        ArrayKey::String(s) => s.clone(),
+        ArrayKey::Str(s) => (*s).to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Evaluates many rules against one tag set. Keys are kept; values become
+/// bools. An invalid rule throws a `RuleSyntaxException` whose message
+/// starts with its key.
+///
+/// @param array<array-key, string> $rules
+/// @param \TagGate\TagSet|array $tags
+/// @return array<array-key, bool>
+#[php_function]
+pub fn taggate_filter(
+    rules: &ZendHashTable,
+    tags: &Zval,
+    now: Option<i64>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    guard(|| {
+        let now = now_or(now);
+        with_tags(tags, "taggate_filter(): Argument #2 ($tags)", |set| {
+            let mut out = ZendHashTable::with_capacity(u32::try_from(rules.len()).unwrap_or(0));
+            for (key, value) in rules.iter() {
+                let Some(source) = value.dereference().zend_str() else {
+                    return Err(type_error(format!(
+                        "taggate_filter(): rule {} must be a string, {} given",
+                        key_label(&key),
+                        type_name(value)
+                    )));
+                };
+                let compiled = rule_source(source.as_bytes())
+                    .and_then(cache::compile_cached)
+                    .map_err(|e| match e {
+                        Error::RuleSyntax {
+                            message,
+                            line,
+                            column,
+                        } => to_php(Error::RuleSyntax {
+                            message: format!("{}: {message}", key_label(&key)),
+                            line,
+                            column,
+                        }),
+                        other => to_php(other),
+                    })?;
+                let passed = compiled.matches(set, now);
+                match key {
+                    ArrayKey::Long(i) => out.insert_at_index(i, passed),
+                    other => out.insert(other, passed),
+                }
+                .map_err(|e| type_error(e.to_string()))?;
+            }
+            Ok(out)
+        })?
+    })
+}
+
+/// Like `Webhook::verify`, but answers false instead of throwing a
+/// `SignatureException`. A bad scheme or secret still throws `\ValueError`.
+///
+/// @param string|array $secrets
+#[php_function]
+#[php(defaults(tolerance_seconds = 300))]
+pub fn taggate_verify(
+    scheme: &str,
+    secrets: &Zval,
+    headers: &ZendHashTable,
+    body: Bytes<'_>,
+    tolerance_seconds: i64,
+    now: Option<i64>,
+) -> PhpResult<bool> {
+    guard(|| {
+        let hook = build(scheme, secrets, tolerance_seconds)?;
+        Ok(verify_with(&hook, headers, body.0, now, "POST", "")?.is_ok())
+    })
+}
+
+/// The extension's version.
+#[php_function]
+pub fn taggate_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// `['hits' => int, 'misses' => int, 'size' => int, 'capacity' => int]` of
+/// this process's compiled-rule cache.
+#[php_function]
+pub fn taggate_cache_stats() -> PhpResult<ZBox<ZendHashTable>> {
+    let s = cache::stats();
+    let mut ht = ZendHashTable::with_capacity(4);
+    let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    for (k, v) in [
+        ("hits", as_i64(s.hits)),
+        ("misses", as_i64(s.misses)),
+        ("size", as_i64(s.size as u64)),
+        ("capacity", as_i64(s.capacity as u64)),
+    ] {
+        ht.insert(k, v).map_err(|e| type_error(e.to_string()))?;
+    }
+    Ok(ht)
+}
+
+/// Test builds only (`--features panic-test`): panics inside an exported
+/// function, to prove the panic reaches PHP as a `TagGate\Exception`.
+#[cfg(feature = "panic-test")]
+#[php_function]
+pub fn taggate_panic_for_tests(message: &str) -> PhpResult<bool> {
+    guard(|| panic!("{message}"))
+}
+
+/// Adds every global function to the module (the generated entry types are
+/// private to this module, so registration lives here).
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    let module = module
+        .function(wrap_function!(taggate_evaluate))
+        .function(wrap_function!(taggate_filter))
+        .function(wrap_function!(taggate_verify))
+        .function(wrap_function!(taggate_version))
+        .function(wrap_function!(taggate_cache_stats));
+    #[cfg(feature = "panic-test")]
+    let module = module.function(wrap_function!(taggate_panic_for_tests));
+    module
+}

@@ -1,0 +1,67 @@
+<?php
+/**
+ * Boots the plugin: each concern is one class with a static `register()`.
+ *
+ * @package TagGate
+ */
+
+namespace TagGate\WP;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The bootstrapper.
+ */
+final class Plugin {
+
+	/**
+	 * The components, in boot order. Each is a class in `includes/` with a
+	 * static `register()` that adds its hooks.
+	 *
+	 * @var string[]
+	 */
+	const COMPONENTS = array(
+		// Part 1: storage, webhooks, CRM adapters.
+		Installer::class,
+		Cron::class,
+		Webhook_Controller::class,
+		Crm_Controller::class,
+		Login_Links::class,
+		// Part 2: gating, editor and admin UI.
+		Gate::class,
+		Shortcode::class,
+		Block::class,
+		Editor::class,
+		Admin_Settings::class,
+		Admin_Log::class,
+		Admin_User_Tags::class,
+		Admin_Rule_Tester::class,
+		Site_Health::class,
+		Admin_Notices::class,
+	);
+
+	/**
+	 * Registers every component's hooks. Runs on `plugins_loaded`.
+	 */
+	public static function boot() {
+		load_plugin_textdomain( 'taggate', false, dirname( plugin_basename( TAGGATE_PLUGIN_FILE ) ) . '/languages' );
+		foreach ( self::COMPONENTS as $component ) {
+			if ( class_exists( $component ) ) {
+				$component::register();
+			}
+		}
+		/**
+		 * Fires once TagGate has registered its hooks.
+		 */
+		do_action( 'taggate_loaded' );
+	}
+
+	/**
+	 * True when the taggate extension is loaded in this PHP.
+	 *
+	 * @return bool
+	 */
+	public static function extension_loaded() {
+		return extension_loaded( 'taggate' ) && class_exists( '\TagGate\Rule', false );
+	}
+}
