@@ -221,7 +221,7 @@ $st = taggate_cache_stats();
 printf("  rule cache full: %d/%d entries, RSS +%.2f MiB for the full cache of typical rules\n", $st['size'], $st['capacity'], ($after - $before) / 1048576);
 $before = rss();
 for ($j = 0; $j < $cap * 2; $j++) {
-    Rule::compile(sprintf('%s or x%d', str_repeat('any(a, b, c) and ', 3000), $j));
+    Rule::compile(sprintf('(%s) or x%d', rtrim(str_repeat('any(a, b, c) and ', 3000), ' and'), $j));
 }
 $after = rss();
 printf("  rule cache with ~50 KiB rules: RSS +%.2f MiB further\n", ($after - $before) / 1048576);

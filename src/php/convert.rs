@@ -6,7 +6,7 @@ use ext_php_rs::exception::PhpResult;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ArrayKey, ZendClassObject, ZendHashTable, Zval};
 
-use super::errors::{to_php, type_error};
+use super::errors::{to_php, type_error, value_error};
 use super::tagset::PhpTagSet;
 use crate::tagset::TagSet;
 
@@ -21,28 +21,46 @@ impl<'a> FromZval<'a> for Bytes<'a> {
     }
 }
 
-/// The tag text of an array key: an int key reads back as its decimal form.
-fn key_text(key: &ArrayKey<'_>) -> String {
-    match key {
-        ArrayKey::Long(i) => i.to_string(),
-        ArrayKey::String(s) => s.clone(),
-        ArrayKey::Str(s) => (*s).to_owned(),
-        other => other.to_string(),
+/// The entries of a PHP array as (key, value), the key as a zval (an int or
+/// a string, possibly not UTF-8). Unlike `ZendHashTable::iter`, this neither
+/// copies keys into Rust strings nor panics on a key that is not UTF-8.
+pub fn entries(arr: &ZendHashTable) -> impl Iterator<Item = (Zval, &Zval)> {
+    let mut it = arr.iter();
+    std::iter::from_fn(move || it.next_zval())
+}
+
+/// A key for messages: its decimal form, or its text (lossy for non-UTF-8).
+pub fn key_label(key: &Zval) -> String {
+    match (key.long(), key.zend_str()) {
+        (Some(i), _) => i.to_string(),
+        (None, Some(s)) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+        (None, None) => String::new(),
     }
+}
+
+/// The tag text of an array key: an int key reads back as its decimal form;
+/// a string key must be UTF-8.
+fn key_tag(key: &Zval, what: &str) -> PhpResult<String> {
+    if let Some(i) = key.long() {
+        return Ok(i.to_string());
+    }
+    let bytes = key.zend_str().map_or(&[][..], |s| s.as_bytes());
+    std::str::from_utf8(bytes)
+        .map(str::to_owned)
+        .map_err(|_| value_error(format!("{what}: a tag must be valid UTF-8")))
 }
 
 /// Adds the entries of a PHP tag array (SPEC §3) to `set`: a string value is
 /// a tag with no known time; an int or null value is keyed by its tag.
 pub fn add_array(set: &mut TagSet, arr: &ZendHashTable, what: &str) -> PhpResult<()> {
-    for (key, value) in arr.iter() {
+    for (key, value) in entries(arr) {
         let value = value.dereference();
         if let Some(s) = value.zend_str() {
-            let tag = std::str::from_utf8(s.as_bytes()).map_err(|_| {
-                super::errors::value_error(format!("{what}: a tag must be valid UTF-8"))
-            })?;
+            let tag = std::str::from_utf8(s.as_bytes())
+                .map_err(|_| value_error(format!("{what}: a tag must be valid UTF-8")))?;
             set.add(tag, None).map_err(to_php)?;
         } else if value.is_long() || value.is_null() {
-            let tag = key_text(&key);
+            let tag = key_tag(&key, what)?;
             set.add(&tag, value.long()).map_err(to_php)?;
         } else {
             return Err(type_error(format!(
@@ -55,10 +73,10 @@ pub fn add_array(set: &mut TagSet, arr: &ZendHashTable, what: &str) -> PhpResult
     Ok(())
 }
 
-fn quote_key(key: &ArrayKey<'_>) -> String {
-    match key {
-        ArrayKey::Long(i) => format!("[{i}]"),
-        other => format!("[{:?}]", key_text(other)),
+fn quote_key(key: &Zval) -> String {
+    match key.long() {
+        Some(i) => format!("[{i}]"),
+        None => format!("[{:?}]", key_label(key)),
     }
 }
 
@@ -174,13 +192,13 @@ pub fn json_to_zval(v: &serde_json::Value) -> PhpResult<Zval> {
 /// (name, value) pairs, one pair per value.
 pub fn headers<'a>(arr: &'a ZendHashTable) -> PhpResult<Vec<(String, &'a [u8])>> {
     let mut out = Vec::with_capacity(arr.len());
-    for (key, value) in arr.iter() {
-        let name = key_text(&key);
+    for (key, value) in entries(arr) {
+        let name = key_label(&key);
         let value = value.dereference();
         if let Some(s) = value.zend_str() {
             out.push((name, s.as_bytes()));
         } else if let Some(list) = value.array() {
-            for (_, item) in list.iter() {
+            for (_, item) in entries(list) {
                 match item.dereference().zend_str() {
                     Some(s) => out.push((name.clone(), s.as_bytes())),
                     None => {

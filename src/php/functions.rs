@@ -4,7 +4,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 
-use super::convert::{rule_source, type_name, with_tags, Bytes};
+use super::convert::{entries, key_label, rule_source, type_name, with_tags, Bytes};
 use super::errors::{guard, to_php, type_error};
 use super::rule::now_or;
 use super::webhook::{build, verify_with};
@@ -28,15 +28,6 @@ pub fn taggate_evaluate(rule: Bytes<'_>, tags: &Zval, now: Option<i64>) -> PhpRe
     })
 }
 
-fn key_label(key: &ArrayKey<'_>) -> String {
-    match key {
-        ArrayKey::Long(i) => i.to_string(),
-        ArrayKey::String(s) => s.clone(),
-        ArrayKey::Str(s) => (*s).to_owned(),
-        other => other.to_string(),
-    }
-}
-
 /// Evaluates many rules against one tag set. Keys are kept; values become
 /// bools. An invalid rule throws a `RuleSyntaxException` whose message
 /// starts with its key.
@@ -54,7 +45,7 @@ pub fn taggate_filter(
         let now = now_or(now);
         with_tags(tags, "taggate_filter(): Argument #2 ($tags)", |set| {
             let mut out = ZendHashTable::with_capacity(u32::try_from(rules.len()).unwrap_or(0));
-            for (key, value) in rules.iter() {
+            for (key, value) in entries(rules) {
                 let Some(source) = value.dereference().zend_str() else {
                     return Err(type_error(format!(
                         "taggate_filter(): rule {} must be a string, {} given",
@@ -77,9 +68,12 @@ pub fn taggate_filter(
                         other => to_php(other),
                     })?;
                 let passed = compiled.matches(set, now);
-                match key {
-                    ArrayKey::Long(i) => out.insert_at_index(i, passed),
-                    other => out.insert(other, passed),
+                // Keys are kept as they are: an int stays an int, and a string
+                // key is reused as the same zend_string (no copy, no re-hash).
+                match (key.long(), key.zend_str()) {
+                    (Some(i), _) => out.insert_at_index(i, passed),
+                    (None, Some(s)) => out.insert(ArrayKey::ZendString(s), passed),
+                    (None, None) => Ok(()),
                 }
                 .map_err(|e| type_error(e.to_string()))?;
             }

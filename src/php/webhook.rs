@@ -5,7 +5,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-use super::convert::{headers, type_name, Bytes};
+use super::convert::{entries, headers, type_name, Bytes};
 use super::errors::{guard, to_php, type_error, value_error};
 use super::rule::now_or;
 use crate::signature::Webhook;
@@ -18,7 +18,7 @@ pub fn secrets_of(z: &Zval) -> PhpResult<Vec<&[u8]>> {
     }
     if let Some(arr) = z.array() {
         let mut out = Vec::with_capacity(arr.len());
-        for (i, (_, item)) in arr.iter().enumerate() {
+        for (i, (_, item)) in entries(arr).enumerate() {
             match item.dereference().zend_str() {
                 Some(s) => out.push(s.as_bytes()),
                 None => {
