@@ -190,7 +190,7 @@ pub fn json_to_zval(v: &serde_json::Value) -> PhpResult<Zval> {
 
 /// Flattens a PHP headers array (`name => string|list<string>`) into
 /// (name, value) pairs, one pair per value.
-pub fn headers<'a>(arr: &'a ZendHashTable) -> PhpResult<Vec<(String, &'a [u8])>> {
+pub fn headers(arr: &ZendHashTable) -> PhpResult<Vec<(String, &[u8])>> {
     let mut out = Vec::with_capacity(arr.len());
     for (key, value) in entries(arr) {
         let name = key_label(&key);
@@ -217,19 +217,4 @@ pub fn headers<'a>(arr: &'a ZendHashTable) -> PhpResult<Vec<(String, &'a [u8])>>
         }
     }
     Ok(out)
-}
-
-/// A rule's source as `&str`; invalid UTF-8 is a rule syntax error at the
-/// first bad byte (a `RuleSyntaxException`, like any other unreadable rule).
-pub fn rule_source(bytes: &[u8]) -> crate::error::Result<&str> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
-        let line = valid.matches('\n').count() + 1;
-        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        crate::error::Error::RuleSyntax {
-            message: "expected UTF-8 text but found an invalid byte".into(),
-            line,
-            column,
-        }
-    })
 }

@@ -4,7 +4,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 
-use super::convert::{entries, key_label, rule_source, type_name, with_tags, Bytes};
+use super::convert::{entries, key_label, type_name, with_tags, Bytes};
 use super::errors::{guard, to_php, type_error};
 use super::rule::now_or;
 use super::webhook::{build, verify_with};
@@ -18,7 +18,7 @@ use crate::error::Error;
 #[php_function]
 pub fn taggate_evaluate(rule: Bytes<'_>, tags: &Zval, now: Option<i64>) -> PhpResult<bool> {
     guard(|| {
-        let compiled = rule_source(rule.0)
+        let compiled = crate::rule::source_from_bytes(rule.0)
             .and_then(cache::compile_cached)
             .map_err(to_php)?;
         let now = now_or(now);
@@ -45,6 +45,7 @@ pub fn taggate_filter(
         let now = now_or(now);
         with_tags(tags, "taggate_filter(): Argument #2 ($tags)", |set| {
             let mut out = ZendHashTable::with_capacity(u32::try_from(rules.len()).unwrap_or(0));
+            let mut batch = cache::batch();
             for (key, value) in entries(rules) {
                 let Some(source) = value.dereference().zend_str() else {
                     return Err(type_error(format!(
@@ -53,8 +54,8 @@ pub fn taggate_filter(
                         type_name(value)
                     )));
                 };
-                let compiled = rule_source(source.as_bytes())
-                    .and_then(cache::compile_cached)
+                let passed = batch
+                    .evaluate(source.as_bytes(), set, now)
                     .map_err(|e| match e {
                         Error::RuleSyntax {
                             message,
@@ -67,7 +68,6 @@ pub fn taggate_filter(
                         }),
                         other => to_php(other),
                     })?;
-                let passed = compiled.matches(set, now);
                 // Keys are kept as they are: an int stays an int, and a string
                 // key is reused as the same zend_string (no copy, no re-hash).
                 match (key.long(), key.zend_str()) {

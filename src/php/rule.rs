@@ -5,7 +5,7 @@ use std::sync::Arc;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::Zval;
 
-use super::convert::{json_to_zval, rule_source, with_tags, Bytes};
+use super::convert::{json_to_zval, with_tags, Bytes};
 use super::errors::{guard, to_php};
 use crate::cache;
 use crate::rule::Rule;
@@ -34,7 +34,7 @@ impl PhpRule {
     /// @throws \TagGate\RuleSyntaxException
     pub fn compile(source: Bytes<'_>) -> PhpResult<Self> {
         guard(|| {
-            let rule = rule_source(source.0)
+            let rule = crate::rule::source_from_bytes(source.0)
                 .and_then(cache::compile_cached)
                 .map_err(to_php)?;
             Ok(Self { rule })
