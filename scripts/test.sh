@@ -37,6 +37,9 @@ bash scripts/stubs.sh --check
 step "PHPUnit: the extension"
 php -d extension="$so" /usr/bin/phpunit -c tests/php/phpunit.xml --testsuite extension
 
+step "The API example runs"
+php -d extension="$so" php/examples/quickstart.php >/dev/null
+
 step "PHPUnit: a panic becomes a PHP exception (panic-test build)"
 cargo build --features panic-test --target-dir target/panic-test
 php -d extension="$root/target/panic-test/debug/libtaggate.so" /usr/bin/phpunit -c tests/php/phpunit.xml --testsuite panic
