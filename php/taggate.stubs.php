@@ -279,6 +279,18 @@ namespace {
     function taggate_filter(array $rules, mixed $tags, ?int $now = null): array {}
 
     /**
+     * The key of a tag (SPEC §1): what decides whether two spellings are the
+     * same tag. Not in SPEC §3: the plugin stores tags by key and uses this so
+     * its keys are exactly the extension's.
+     *
+     * @throws \ValueError on a tag that breaks SPEC §1
+     *
+     * @param string $tag
+     * @return string
+     */
+    function taggate_tag_key(string $tag): string {}
+
+    /**
      * Like `Webhook::verify`, but answers false instead of throwing a
      * `SignatureException`. A bad scheme or secret still throws `\ValueError`.
      *

@@ -102,6 +102,20 @@ pub fn taggate_verify(
     })
 }
 
+/// The key of a tag (SPEC §1): what decides whether two spellings are the
+/// same tag. Not in SPEC §3: the plugin stores tags by key and uses this so
+/// its keys are exactly the extension's.
+///
+/// @throws \ValueError on a tag that breaks SPEC §1
+#[php_function]
+pub fn taggate_tag_key(tag: Bytes<'_>) -> PhpResult<String> {
+    guard(|| {
+        let text = std::str::from_utf8(tag.0)
+            .map_err(|_| super::errors::value_error("a tag must be valid UTF-8"))?;
+        Ok(crate::tags::parse_tag(text).map_err(to_php)?.key)
+    })
+}
+
 /// The extension's version.
 #[php_function]
 pub fn taggate_version() -> &'static str {
@@ -142,6 +156,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(taggate_filter))
         .function(wrap_function!(taggate_verify))
         .function(wrap_function!(taggate_version))
+        .function(wrap_function!(taggate_tag_key))
         .function(wrap_function!(taggate_cache_stats));
     #[cfg(feature = "panic-test")]
     let module = module.function(wrap_function!(taggate_panic_for_tests));

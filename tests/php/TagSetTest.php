@@ -117,6 +117,15 @@ final class TagSetTest extends TestCase
         new TagSet($tags);
     }
 
+    public function testTagKeyFunction(): void
+    {
+        self::assertSame('course a', taggate_tag_key("  Course \u{3000} A "));
+        self::assertSame('café', taggate_tag_key('CAFÉ'));
+        self::assertSame('όσος', taggate_tag_key('ΌΣΟΣ'), 'final sigma, as str::to_lowercase');
+        $this->expectException(\ValueError::class);
+        taggate_tag_key("a\tb");
+    }
+
     public function testIsCountable(): void
     {
         self::assertInstanceOf(\Countable::class, new TagSet());
