@@ -375,6 +375,10 @@ pub struct TagSet {
     index: HashMap<u32, u32, IdBuildHasher>,
     /// How many `None`s `entries` holds.
     removed: usize,
+    /// Membership by interned id, one bit per id: the evaluation hot path
+    /// tests a bit instead of probing `index`. Ids are dense and recycled,
+    /// so this is at most (highest live id / 8) bytes.
+    bits: Vec<u64>,
 }
 
 /// The key of a tag for a look-up, borrowed when the trimmed tag is already
@@ -404,6 +408,7 @@ impl TagSet {
             entries: Vec::new(),
             index: HashMap::default(),
             removed: 0,
+            bits: Vec::new(),
         }
     }
 
@@ -415,6 +420,7 @@ impl TagSet {
             entries: Vec::with_capacity(n),
             index: HashMap::with_capacity_and_hasher(n, IdBuildHasher::default()),
             removed: 0,
+            bits: Vec::new(),
         }
     }
 
@@ -447,6 +453,7 @@ impl TagSet {
             applied_at,
         }));
         self.index.insert(id, pos);
+        self.set_bit(id, true);
         Ok(())
     }
 
@@ -491,6 +498,7 @@ impl TagSet {
         let Some(pos) = self.index.remove(&id) else {
             return false;
         };
+        self.set_bit(id, false);
         interner.release(id);
         drop(interner);
         if let Some(slot) = self.entries.get_mut(pos as usize) {
@@ -542,7 +550,25 @@ impl TagSet {
     /// True when the set holds the interned id. No lock, no allocation.
     #[inline(always)]
     pub(crate) fn contains_id(&self, id: u32) -> bool {
-        self.index.contains_key(&id)
+        self.bits
+            .get((id >> 6) as usize)
+            .is_some_and(|w| w & (1u64 << (id & 63)) != 0)
+    }
+
+    /// Sets or clears the membership bit of `id`.
+    fn set_bit(&mut self, id: u32, on: bool) {
+        let word = (id >> 6) as usize;
+        let mask = 1u64 << (id & 63);
+        if on {
+            if self.bits.len() <= word {
+                self.bits.resize(word + 1, 0);
+            }
+            if let Some(w) = self.bits.get_mut(word) {
+                *w |= mask;
+            }
+        } else if let Some(w) = self.bits.get_mut(word) {
+            *w &= !mask;
+        }
     }
 
     /// `Some(applied_at)` when the set holds the interned id. No lock, no
@@ -569,6 +595,7 @@ impl Clone for TagSet {
             entries: self.entries.clone(),
             index: self.index.clone(),
             removed: self.removed,
+            bits: self.bits.clone(),
         };
         if !copy.index.is_empty() {
             let mut interner = INTERNER.lock();
