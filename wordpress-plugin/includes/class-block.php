@@ -1,0 +1,202 @@
+<?php
+/**
+ * The TagGate block (`taggate/gate`): its inner blocks are shown only to
+ * those who pass its rule; an optional `taggate/otherwise` child holds what
+ * everyone else sees. Rendered on the server, so the protected blocks never
+ * reach a user who does not pass (content.rendered of the REST API included):
+ * the inner blocks are not even rendered unless they are to be shown.
+ *
+ * @package TagGate
+ */
+
+namespace TagGate\WP;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The block.
+ */
+final class Block {
+
+	const NAME      = 'taggate/gate';
+	const OTHERWISE = 'taggate/otherwise';
+
+	/**
+	 * Adds the hooks.
+	 */
+	public static function register() {
+		add_action( 'init', array( __CLASS__, 'register_blocks' ) );
+	}
+
+	/**
+	 * Registers the scripts and the two blocks.
+	 */
+	public static function register_blocks() {
+		if ( ! function_exists( 'register_block_type' ) ) {
+			return;
+		}
+		// The editor script is registered where editors run (wp-admin); the
+		// front end only needs the server-side render.
+		if ( is_admin() ) {
+			Gate_Assets::register_editor_assets();
+		}
+
+		register_block_type(
+			TAGGATE_PLUGIN_DIR . 'blocks/gate',
+			array(
+				'render_callback'   => array( __CLASS__, 'render_gate' ),
+				'skip_inner_blocks' => true,
+			)
+		);
+		register_block_type(
+			TAGGATE_PLUGIN_DIR . 'blocks/otherwise',
+			array(
+				'render_callback' => array( __CLASS__, 'render_otherwise' ),
+			)
+		);
+	}
+
+	/**
+	 * Renders `taggate/gate`: the inner blocks for those who pass, the
+	 * `taggate/otherwise` blocks for everyone else.
+	 *
+	 * @param array     $attributes Attributes.
+	 * @param string    $content    Static content (none: inner blocks are skipped).
+	 * @param \WP_Block $block      The block.
+	 * @return string
+	 */
+	public static function render_gate( $attributes, $content = '', $block = null ) {
+		if ( ! ( $block instanceof \WP_Block ) ) {
+			return '';
+		}
+		$rule   = isset( $attributes['rule'] ) && is_string( $attributes['rule'] ) ? $attributes['rule'] : '';
+		$passes = Gate::passes( $rule, 'block' );
+		$html   = '';
+		foreach ( $block->inner_blocks as $inner ) {
+			$is_otherwise = self::OTHERWISE === $inner->name;
+			if ( $passes !== $is_otherwise ) {
+				$html .= $inner->render();
+			}
+		}
+		if ( '' === trim( $html ) ) {
+			return '';
+		}
+		$class = 'taggate-gate ' . ( $passes ? 'taggate-gate--passed' : 'taggate-gate--otherwise' );
+		return '<div ' . get_block_wrapper_attributes( array( 'class' => $class ) ) . '>' . $html . '</div>';
+	}
+
+	/**
+	 * Renders `taggate/otherwise` (only ever asked by its parent, and only
+	 * for those who do not pass).
+	 *
+	 * @param array  $attributes Attributes.
+	 * @param string $content    Rendered inner blocks.
+	 * @return string
+	 */
+	public static function render_otherwise( $attributes, $content = '' ) {
+		return (string) $content;
+	}
+
+	/**
+	 * Resolves the gate blocks of a stored text for the current user: each is
+	 * replaced by the blocks the user may see. Used on post objects, so code
+	 * that prints `post_content` without rendering it shows no protected block.
+	 *
+	 * @param string $content Post content.
+	 * @return string
+	 */
+	public static function resolve( $content ) {
+		if ( ! is_string( $content ) || false === strpos( $content, '<!-- wp:' . self::NAME ) ) {
+			return $content;
+		}
+		return serialize_blocks( self::resolve_list( parse_blocks( $content ) ) );
+	}
+
+	/**
+	 * Resolves a list of parsed blocks.
+	 *
+	 * @param array[] $blocks Parsed blocks.
+	 * @return array[]
+	 */
+	private static function resolve_list( array $blocks ) {
+		$out = array();
+		foreach ( $blocks as $block ) {
+			foreach ( self::resolve_block( $block ) as $resolved ) {
+				$out[] = $resolved;
+			}
+		}
+		return $out;
+	}
+
+	/**
+	 * Resolves one parsed block into the blocks that stand for it.
+	 *
+	 * @param array $block Parsed block.
+	 * @return array[]
+	 */
+	private static function resolve_block( array $block ) {
+		if ( self::NAME === $block['blockName'] ) {
+			$rule   = isset( $block['attrs']['rule'] ) && is_string( $block['attrs']['rule'] ) ? $block['attrs']['rule'] : '';
+			$passes = Gate::passes( $rule, 'block' );
+			$out    = array();
+			foreach ( $block['innerBlocks'] as $inner ) {
+				$is_otherwise = self::OTHERWISE === $inner['blockName'];
+				if ( $passes && ! $is_otherwise ) {
+					$out = array_merge( $out, self::resolve_block( $inner ) );
+				} elseif ( ! $passes && $is_otherwise ) {
+					$out = array_merge( $out, self::resolve_list( $inner['innerBlocks'] ) );
+				}
+			}
+			return $out;
+		}
+		if ( empty( $block['innerBlocks'] ) ) {
+			return array( $block );
+		}
+		// Rebuild the inner blocks and the placeholders (null) that mark them in innerContent.
+		$inner_blocks  = array();
+		$inner_content = array();
+		$index         = 0;
+		foreach ( $block['innerContent'] as $chunk ) {
+			if ( is_string( $chunk ) ) {
+				$inner_content[] = $chunk;
+				continue;
+			}
+			$source = $block['innerBlocks'][ $index++ ] ?? null;
+			if ( null === $source ) {
+				continue;
+			}
+			foreach ( self::resolve_block( $source ) as $resolved ) {
+				$inner_blocks[]  = $resolved;
+				$inner_content[] = null;
+			}
+		}
+		$block['innerBlocks']  = $inner_blocks;
+		$block['innerContent'] = $inner_content;
+		return array( $block );
+	}
+
+	/**
+	 * The rules of every gate block in a text, in order.
+	 *
+	 * @param string $content Post content.
+	 * @return string[]
+	 */
+	public static function rules_in( $content ) {
+		if ( ! is_string( $content ) || false === strpos( $content, '<!-- wp:' . self::NAME ) ) {
+			return array();
+		}
+		$rules = array();
+		$walk  = static function ( array $blocks ) use ( &$walk, &$rules ) {
+			foreach ( $blocks as $block ) {
+				if ( self::NAME === $block['blockName'] ) {
+					$rules[] = isset( $block['attrs']['rule'] ) && is_string( $block['attrs']['rule'] ) ? $block['attrs']['rule'] : '';
+				}
+				if ( ! empty( $block['innerBlocks'] ) ) {
+					$walk( $block['innerBlocks'] );
+				}
+			}
+		};
+		$walk( parse_blocks( $content ) );
+		return $rules;
+	}
+}
