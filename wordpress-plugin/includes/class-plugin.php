@@ -32,6 +32,15 @@ final class Plugin {
 		Shortcode::class,
 		Block::class,
 		Editor::class,
+	);
+
+	/**
+	 * Components for wp-admin screens only (admin-post.php and admin-ajax.php
+	 * included): not even loaded on the front end, feeds or the REST API.
+	 *
+	 * @var string[]
+	 */
+	const ADMIN_COMPONENTS = array(
 		Admin_Settings::class,
 		Admin_Log::class,
 		Admin_User_Tags::class,
@@ -45,7 +54,8 @@ final class Plugin {
 	 */
 	public static function boot() {
 		load_plugin_textdomain( 'taggate', false, dirname( plugin_basename( TAGGATE_PLUGIN_FILE ) ) . '/languages' );
-		foreach ( self::COMPONENTS as $component ) {
+		$components = is_admin() ? array_merge( self::COMPONENTS, self::ADMIN_COMPONENTS ) : self::COMPONENTS;
+		foreach ( $components as $component ) {
 			if ( class_exists( $component ) ) {
 				$component::register();
 			}
