@@ -94,12 +94,6 @@ pub fn to_php(err: Error) -> PhpException {
     }
 }
 
-impl From<Error> for PhpException {
-    fn from(err: Error) -> Self {
-        to_php(err)
-    }
-}
-
 /// A `\TypeError` with the given message.
 pub fn type_error(message: impl Into<String>) -> PhpException {
     PhpException::new(message.into(), 0, ce::type_error())
