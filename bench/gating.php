@@ -15,7 +15,7 @@
 declare(strict_types=1);
 
 [$self, $base, $token, $seedJson] = array_pad($argv, 4, '');
-$rounds = (int) ($argv[4] ?? getenv('BENCH_ROUNDS') ?: 300);
+$rounds = (int) ($argv[4] ?? getenv('BENCH_ROUNDS') ?: 1000);
 $seed = json_decode($seedJson, true);
 if (!$base || !$token || !is_array($seed)) {
     fwrite(STDERR, "usage: php bench/gating.php <base url> <token> <seed json> [rounds]\n");

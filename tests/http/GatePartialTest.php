@@ -80,6 +80,19 @@ final class GatePartialTest extends \PHPUnit\Framework\TestCase
             $this->assertSame($passes, str_contains($html, "$m-block-yes"), "$where: protected blocks");
             $this->assertSame(!$passes, str_contains($html, "$s-block-else"), "$where: otherwise section");
             $this->assertStringNotContainsString('"rule"', $html, "$where: the rule is not printed");
+            if ($persona === 'admin') {
+                // Rendered by the block's render callback (for everyone else
+                // the post object's content has the gate resolved into the
+                // blocks they may see, so there is no wrapper): the wrapper
+                // keeps the editor's extra class (supports.className), both on
+                // the page (blocks registered without block.json) and through
+                // the REST API (registered from block.json).
+                $this->assertMatchesRegularExpression(
+                    '/<div class="[^"]*\\btaggate-gate taggate-gate--passed\\b[^"]*\\bgate-cls-' . preg_quote($s, '/') . '\\b/',
+                    $html,
+                    "$where: wrapper classes"
+                );
+            }
         }
     }
 
@@ -96,5 +109,30 @@ final class GatePartialTest extends \PHPUnit\Framework\TestCase
         $this->assertArrayHasKey('rule', $types->json()['attributes']);
         $this->assertTrue($types->json()['is_dynamic']);
         $this->assertSame(200, $admin->rest('GET', '/wp/v2/block-types/taggate/otherwise')->status);
+    }
+
+    /**
+     * Page views register both blocks from Block::front_end_types() instead
+     * of reading block.json: what they declare there must be what block.json
+     * says (the REST API and the editor read block.json).
+     */
+    public function testFrontEndBlockTypesMatchBlockJson(): void
+    {
+        $admin = $this->f->admin();
+        foreach (['taggate/gate' => 'gate', 'taggate/otherwise' => 'otherwise'] as $name => $dir) {
+            $json = json_decode((string) file_get_contents(dirname(__DIR__, 2) . "/wordpress-plugin/blocks/$dir/block.json"), true);
+            $this->assertIsArray($json, "$dir/block.json");
+            $front = $admin->get('/?taggate_test_block_type=' . rawurlencode($name));
+            $this->assertSame(200, $front->status, $front->body);
+            $declared = $front->json();
+            $this->assertSame($json['apiVersion'], $declared['api_version'], "$name: apiVersion");
+            foreach ($json['attributes'] ?? [] as $attr => $def) {
+                $this->assertEquals($def, $declared['attributes'][$attr] ?? null, "$name: attribute $attr");
+            }
+            $this->assertEquals($json['supports'] ?? [], $declared['supports'], "$name: supports");
+            $this->assertEquals($json['parent'] ?? null, $declared['parent'], "$name: parent");
+            $this->assertTrue($declared['is_dynamic'], "$name: rendered on the server");
+            $this->assertFalse($declared['from_metadata'], "$name: a page view does not read block.json");
+        }
     }
 }

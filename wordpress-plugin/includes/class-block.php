@@ -29,29 +29,79 @@ final class Block {
 	}
 
 	/**
-	 * Registers the scripts and the two blocks.
+	 * What the front end needs of each block: its attributes and supports
+	 * (as in its block.json, which a test holds them to) and how it renders.
+	 * Page views register the blocks from this, without reading and decoding
+	 * two block.json files on every request; wp-admin and the REST API (the
+	 * editor, `/wp/v2/block-types`) register them from block.json, with
+	 * titles, descriptions, scripts and the `block_type_metadata` filters.
+	 *
+	 * @return array<string, array> Block name => register_block_type() args.
+	 */
+	public static function front_end_types() {
+		return array(
+			self::NAME      => array(
+				'api_version'       => 2,
+				'attributes'        => array(
+					'rule' => array(
+						'type'    => 'string',
+						'default' => '',
+					),
+				),
+				'supports'          => array(
+					'html'      => false,
+					'className' => true,
+					'anchor'    => false,
+					'reusable'  => true,
+				),
+				'render_callback'   => array( __CLASS__, 'render_gate' ),
+				'skip_inner_blocks' => true,
+			),
+			self::OTHERWISE => array(
+				'api_version'     => 2,
+				'parent'          => array( self::NAME ),
+				'attributes'      => array(),
+				'supports'        => array(
+					'html'      => false,
+					'className' => false,
+					'multiple'  => false,
+					'reusable'  => false,
+					'inserter'  => true,
+				),
+				'render_callback' => array( __CLASS__, 'render_otherwise' ),
+			),
+		);
+	}
+
+	/**
+	 * Registers the two blocks (and, in wp-admin, the editor script).
 	 */
 	public static function register_blocks() {
 		if ( ! function_exists( 'register_block_type' ) ) {
 			return;
 		}
-		// The editor script is registered where editors run (wp-admin); the
-		// front end only needs the server-side render.
+		$types = self::front_end_types();
+		if ( ! is_admin() && ! Webhook_Controller::is_rest_url() ) {
+			foreach ( $types as $name => $args ) {
+				register_block_type( $name, $args );
+			}
+			return;
+		}
+		// The editor script is registered where editors run (wp-admin).
 		if ( is_admin() ) {
 			Gate_Assets::register_editor_assets();
 		}
-
 		register_block_type(
 			TAGGATE_PLUGIN_DIR . 'blocks/gate',
 			array(
-				'render_callback'   => array( __CLASS__, 'render_gate' ),
+				'render_callback'   => $types[ self::NAME ]['render_callback'],
 				'skip_inner_blocks' => true,
 			)
 		);
 		register_block_type(
 			TAGGATE_PLUGIN_DIR . 'blocks/otherwise',
 			array(
-				'render_callback' => array( __CLASS__, 'render_otherwise' ),
+				'render_callback' => $types[ self::OTHERWISE ]['render_callback'],
 			)
 		);
 	}
@@ -98,6 +148,19 @@ final class Block {
 	}
 
 	/**
+	 * True when a stored text may hold the gate block. Its delimiters read
+	 * `wp:taggate/gate` after `<!--` and any white space (the block parser
+	 * accepts any), so the needle is the name's start: short enough for PHP to
+	 * find with memchr(). A false positive costs only a parse.
+	 *
+	 * @param string $content Post content.
+	 * @return bool
+	 */
+	private static function mentioned_in( $content ) {
+		return false !== strpos( $content, ':taggate' );
+	}
+
+	/**
 	 * Resolves the gate blocks of a stored text for the current user: each is
 	 * replaced by the blocks the user may see. Used on post objects, so code
 	 * that prints `post_content` without rendering it shows no protected block.
@@ -106,7 +169,7 @@ final class Block {
 	 * @return string
 	 */
 	public static function resolve( $content ) {
-		if ( ! is_string( $content ) || false === strpos( $content, '<!-- wp:' . self::NAME ) ) {
+		if ( ! is_string( $content ) || ! self::mentioned_in( $content ) ) {
 			return $content;
 		}
 		return serialize_blocks( self::resolve_list( parse_blocks( $content ) ) );
@@ -182,7 +245,7 @@ final class Block {
 	 * @return string[]
 	 */
 	public static function rules_in( $content ) {
-		if ( ! is_string( $content ) || false === strpos( $content, '<!-- wp:' . self::NAME ) ) {
+		if ( ! is_string( $content ) || ! self::mentioned_in( $content ) ) {
 			return array();
 		}
 		$rules = array();

@@ -23,7 +23,10 @@ final class Cron {
 	 */
 	public static function register() {
 		add_action( self::HOOK, array( __CLASS__, 'run' ) );
-		if ( ! wp_next_scheduled( self::HOOK ) ) {
+		// Activation and upgrades schedule the event; wp-admin and cron
+		// requests put it back if something removed it (page views need not
+		// read the cron array for that).
+		if ( ( is_admin() || wp_doing_cron() ) && ! wp_next_scheduled( self::HOOK ) ) {
 			self::schedule();
 		}
 	}

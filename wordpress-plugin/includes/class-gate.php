@@ -228,24 +228,26 @@ final class Gate {
 	}
 
 	/**
-	 * Turns tag => applied_at into the array form TagSet reads (int or null
-	 * values keyed by tag; an int key reads back as its digits).
+	 * The array form TagSet reads (int or null values keyed by tag) of tag =>
+	 * applied_at. The tag store and its snapshot hold ints already, so this
+	 * only checks, and converts only an array that needs it (a string value
+	 * would otherwise be read as a tag of its own).
 	 *
 	 * @param array $tags Tag => applied_at (int, numeric string or null).
 	 * @return array<string|int, int|null>
 	 */
 	private static function tag_array( array $tags ) {
-		$out = array();
-		foreach ( $tags as $tag => $applied_at ) {
-			if ( is_int( $applied_at ) || null === $applied_at ) {
-				$out[ $tag ] = $applied_at;
-			} elseif ( is_numeric( $applied_at ) ) {
-				$out[ $tag ] = (int) $applied_at;
-			} else {
-				$out[ $tag ] = null;
+		foreach ( $tags as $applied_at ) {
+			if ( ! is_int( $applied_at ) && null !== $applied_at ) {
+				return array_map(
+					static function ( $value ) {
+						return is_int( $value ) || null === $value ? $value : ( is_numeric( $value ) ? (int) $value : null );
+					},
+					$tags
+				);
 			}
 		}
-		return $out;
+		return $tags;
 	}
 
 	/**
@@ -630,7 +632,7 @@ final class Gate {
 			$id = (int) $post->ID;
 			if ( self::$decisions[ $id ] ?? true ) {
 				// Readable: resolve the partial gates in the stored text as well.
-				if ( ! isset( $post->post_content ) || false === strpos( $post->post_content, Shortcode::TAG ) ) {
+				if ( ! isset( $post->post_content ) || ! is_string( $post->post_content ) || ! Shortcode::may_gate( $post->post_content ) ) {
 					self::$plain[ $id ] = true;
 				} elseif ( ! self::may_edit( $id ) ) {
 					$post->post_content = Shortcode::resolve( Block::resolve( $post->post_content ) );

@@ -33,6 +33,29 @@ final class Shortcode {
 	const TAG = 'taggate';
 
 	/**
+	 * True when a text may hold a [taggate] or [/taggate] tag (a cheap scan:
+	 * both needles start with a character that is rare in prose, so PHP's
+	 * strpos() skips through the text with memchr()).
+	 *
+	 * @param string $text Text.
+	 * @return bool
+	 */
+	public static function mentions( $text ) {
+		return false !== strpos( $text, '[' . self::TAG ) || false !== strpos( $text, '/' . self::TAG );
+	}
+
+	/**
+	 * True when a stored text may hold a partial gate: the shortcode, or the
+	 * TagGate block (whose comment delimiters read `wp:taggate/…`).
+	 *
+	 * @param string $text Text.
+	 * @return bool
+	 */
+	public static function may_gate( $text ) {
+		return self::mentions( $text ) || false !== strpos( $text, ':' . self::TAG );
+	}
+
+	/**
 	 * Adds the hooks.
 	 */
 	public static function register() {
@@ -65,7 +88,7 @@ final class Shortcode {
 	 * @return string
 	 */
 	public static function resolve( $text ) {
-		if ( ! is_string( $text ) || false === strpos( $text, self::TAG ) || ( false === strpos( $text, '[' . self::TAG ) && false === strpos( $text, '[/' . self::TAG ) ) ) {
+		if ( ! is_string( $text ) || ! self::mentions( $text ) ) {
 			return $text;
 		}
 		$root = self::parse( $text );
@@ -86,7 +109,7 @@ final class Shortcode {
 		$found = false;
 		foreach ( $pages as $page ) {
 			// One scan for the name; resolve() looks closer.
-			if ( false !== strpos( $page, self::TAG ) ) {
+			if ( is_string( $page ) && self::mentions( $page ) ) {
 				$found = true;
 				break;
 			}

@@ -62,13 +62,17 @@ final class Webhook_Controller {
 	}
 
 	/**
-	 * The TagGate REST route this request asks for, read from the URL
-	 * (`/wp-json/taggate/v1/…` or `?rest_route=/taggate/v1/…`), or ''.
-	 * Other URL forms are still served through `parse_request`.
+	 * The REST route this request asks for, read from the URL
+	 * (`/wp-json/…` or `?rest_route=…`), or '' when the URL is not a REST
+	 * one. Read once per request (the URL does not change).
 	 *
 	 * @return string
 	 */
-	public static function route_from_url() {
+	public static function rest_route_from_url() {
+		static $route = null;
+		if ( null !== $route ) {
+			return $route;
+		}
 		$route = '';
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- routing only.
 		if ( isset( $_GET['rest_route'] ) && is_string( $_GET['rest_route'] ) ) {
@@ -76,11 +80,32 @@ final class Webhook_Controller {
 		} elseif ( isset( $_SERVER['REQUEST_URI'] ) && function_exists( 'rest_get_url_prefix' ) ) {
 			$path   = (string) wp_parse_url( wp_unslash( $_SERVER['REQUEST_URI'] ), PHP_URL_PATH ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
 			$home   = (string) wp_parse_url( home_url( '/' ), PHP_URL_PATH );
-			$prefix = trailingslashit( $home ) . trim( rest_get_url_prefix(), '/' ) . '/';
-			if ( 0 === strpos( $path, $prefix ) ) {
-				$route = '/' . substr( $path, strlen( $prefix ) );
+			$prefix = trailingslashit( $home ) . trim( rest_get_url_prefix(), '/' );
+			if ( $path === $prefix || 0 === strpos( $path, $prefix . '/' ) ) {
+				$route = '/' . ltrim( (string) substr( $path, strlen( $prefix ) ), '/' );
 			}
 		}
+		return $route;
+	}
+
+	/**
+	 * True when the URL is one of the REST API's (read before WordPress
+	 * itself knows, e.g. on `init`).
+	 *
+	 * @return bool
+	 */
+	public static function is_rest_url() {
+		return '' !== self::rest_route_from_url();
+	}
+
+	/**
+	 * The TagGate REST route this request asks for (`/taggate/v1/…`), or ''.
+	 * Other URL forms are still served through `parse_request`.
+	 *
+	 * @return string
+	 */
+	public static function route_from_url() {
+		$route = self::rest_route_from_url();
 		return 0 === strpos( $route, '/' . self::NAMESPACE . '/' ) ? $route : '';
 	}
 

@@ -118,7 +118,7 @@ final class GateFixture
         $this->post('block', 'posts', [
             'title' => "Block $s",
             'content' => "<!-- wp:paragraph --><p>Public intro $s.</p><!-- /wp:paragraph -->\n"
-                . '<!-- wp:taggate/gate {"rule":"' . $rule . '"} -->' . "\n"
+                . '<!-- wp:taggate/gate {"rule":"' . $rule . '","className":"gate-cls-' . $s . '"} -->' . "\n"
                 . "<!-- wp:paragraph --><p>{$m}-block-yes</p><!-- /wp:paragraph -->\n"
                 . "<!-- wp:taggate/otherwise -->\n<!-- wp:paragraph --><p>{$s}-block-else</p><!-- /wp:paragraph -->\n<!-- /wp:taggate/otherwise -->\n"
                 . '<!-- /wp:taggate/gate -->',
