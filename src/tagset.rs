@@ -386,16 +386,24 @@ pub struct TagSet {
 /// case, with no allocation), else computed by [`tag_key`]. `None` for an
 /// invalid tag.
 fn key_of(tag: &str) -> Option<Cow<'_, str>> {
-    let t = tag.trim();
-    if !t.is_empty()
-        && t.len() <= crate::tags::MAX_TAG_BYTES
-        && t.bytes()
-            .all(|b| (b.is_ascii_graphic() && !b.is_ascii_uppercase()) || b == b' ')
-        && !t.contains("  ")
-    {
+    if let Some(t) = own_key(tag) {
         return Some(Cow::Borrowed(t));
     }
     tag_key(tag).map(Cow::Owned)
+}
+
+/// The trimmed tag when it is valid and already its own key (printable
+/// ASCII, no upper case, no double space, at most the byte limit), else
+/// `None` (the tag may still be valid: [`parse_tag`] decides).
+#[inline]
+fn own_key(tag: &str) -> Option<&str> {
+    let t = tag.trim();
+    (!t.is_empty()
+        && t.len() <= crate::tags::MAX_TAG_BYTES
+        && t.bytes()
+            .all(|b| (b.is_ascii_graphic() && !b.is_ascii_uppercase()) || b == b' ')
+        && !t.contains("  "))
+    .then_some(t)
 }
 
 /// Largest capacity [`TagSet::with_capacity`] reserves up front.
@@ -428,9 +436,18 @@ impl TagSet {
     /// Re-adding a tag held already keeps its first spelling and updates its
     /// time only when `applied_at` is `Some`.
     pub fn add(&mut self, tag: &str, applied_at: Option<i64>) -> Result<()> {
-        let tag = parse_tag(tag)?;
+        // The common case (a tag that is its own key) needs no parsing and
+        // no allocation but the spelling kept.
+        let parsed;
+        let (spelling, key): (&str, &str) = match own_key(tag) {
+            Some(t) => (t, t),
+            None => {
+                parsed = parse_tag(tag)?;
+                (&parsed.spelling, &parsed.key)
+            }
+        };
         let mut interner = INTERNER.lock();
-        let id = interner.acquire(&tag.key)?;
+        let id = interner.acquire(key)?;
         if let Some(&pos) = self.index.get(&id) {
             // Held already: give back the reference just taken.
             interner.release(id);
@@ -449,7 +466,7 @@ impl TagSet {
         drop(interner);
         self.entries.push(Some(Entry {
             id,
-            spelling: tag.spelling.into_boxed_str(),
+            spelling: Box::from(spelling),
             applied_at,
         }));
         self.index.insert(id, pos);

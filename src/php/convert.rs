@@ -5,6 +5,7 @@ use ext_php_rs::convert::FromZval;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ArrayKey, ZendClassObject, ZendHashTable, Zval};
+use std::borrow::Cow;
 
 use super::errors::{to_php, type_error, value_error};
 use super::tagset::PhpTagSet;
@@ -39,14 +40,14 @@ pub fn key_label(key: &Zval) -> String {
 }
 
 /// The tag text of an array key: an int key reads back as its decimal form;
-/// a string key must be UTF-8.
-fn key_tag(key: &Zval, what: &str) -> PhpResult<String> {
+/// a string key must be UTF-8 (and is borrowed, not copied).
+fn key_tag<'a>(key: &'a Zval, what: &str) -> PhpResult<Cow<'a, str>> {
     if let Some(i) = key.long() {
-        return Ok(i.to_string());
+        return Ok(Cow::Owned(i.to_string()));
     }
     let bytes = key.zend_str().map_or(&[][..], |s| s.as_bytes());
     std::str::from_utf8(bytes)
-        .map(str::to_owned)
+        .map(Cow::Borrowed)
         .map_err(|_| value_error(format!("{what}: a tag must be valid UTF-8")))
 }
 

@@ -57,15 +57,17 @@ final class Gate_Config {
 		if ( array_key_exists( $name, self::$cache ) ) {
 			return self::$cache[ $name ];
 		}
-		$value = null;
-		if ( class_exists( Settings::class ) && array_key_exists( $name, Settings::defaults() ) ) {
+		$value    = null;
+		$defaults = self::defaults();
+		// Gating's own keys first: page views then never load Settings.
+		if ( ! array_key_exists( $name, $defaults ) && class_exists( Settings::class ) && array_key_exists( $name, Settings::defaults() ) ) {
 			$value = Settings::get( $name );
 		} else {
 			$stored = get_option( self::OPTION, array() );
 			if ( is_array( $stored ) && array_key_exists( $name, $stored ) ) {
 				$value = $stored[ $name ];
-			} elseif ( array_key_exists( $name, self::defaults() ) && null === $default ) {
-				$value = self::defaults()[ $name ];
+			} elseif ( array_key_exists( $name, $defaults ) && null === $default ) {
+				$value = $defaults[ $name ];
 			}
 		}
 		if ( null === $value ) {

@@ -102,6 +102,15 @@ final class Gate {
 	private static $plain = array();
 
 	/**
+	 * Ids of posts the current user may read whose stored content holds no
+	 * partial gate (seen in `the_posts`): the per-post display filters let
+	 * them through at once. Per user: cleared with the decisions.
+	 *
+	 * @var array<int, true>
+	 */
+	private static $open = array();
+
+	/**
 	 * Adds the hooks.
 	 */
 	public static function register() {
@@ -166,6 +175,7 @@ final class Gate {
 		self::$bypass         = null;
 		self::$can_edit_posts = null;
 		self::$decisions      = array();
+		self::$open           = array();
 		self::$rule_results   = array();
 		self::$denied_ids     = null;
 	}
@@ -284,7 +294,7 @@ final class Gate {
 	 */
 	public static function on_meta_changed( $meta_ids, $object_id, $meta_key ) {
 		if ( self::META === $meta_key ) {
-			unset( self::$decisions[ (int) $object_id ] );
+			unset( self::$decisions[ (int) $object_id ], self::$open[ (int) $object_id ] );
 			self::$denied_ids = null;
 		}
 	}
@@ -634,6 +644,7 @@ final class Gate {
 				// Readable: resolve the partial gates in the stored text as well.
 				if ( ! isset( $post->post_content ) || ! is_string( $post->post_content ) || ! Shortcode::may_gate( $post->post_content ) ) {
 					self::$plain[ $id ] = true;
+					self::$open[ $id ]  = true;
 				} elseif ( ! self::may_edit( $id ) ) {
 					$post->post_content = Shortcode::resolve( Block::resolve( $post->post_content ) );
 				}
@@ -659,6 +670,19 @@ final class Gate {
 	}
 
 	/**
+	 * True when the post is one the current user may read and whose content
+	 * holds no partial gate (decided in `the_posts`): the display filters'
+	 * fast path, run for every post on every list, so kept to one call.
+	 *
+	 * @param mixed $post A post.
+	 * @return bool
+	 */
+	private static function is_open( $post ) {
+		$user = $GLOBALS['current_user'] ?? null;
+		return $post instanceof \WP_Post && isset( self::$open[ $post->ID ] ) && $user instanceof \WP_User && self::$user_id === $user->ID;
+	}
+
+	/**
 	 * `the_content` at priority 0: the message in place of a post the user
 	 * may not read (so its blocks and shortcodes are never rendered), else
 	 * the content with its [taggate] parts resolved (before blocks at 9 and
@@ -669,6 +693,10 @@ final class Gate {
 	 */
 	public static function filter_content_early( $content ) {
 		$post = isset( $GLOBALS['post'] ) && $GLOBALS['post'] instanceof \WP_Post ? $GLOBALS['post'] : get_post();
+		if ( self::is_open( $post ) ) {
+			// The content filtered need not be the post's: still resolve [taggate] in it.
+			return is_string( $content ) && Shortcode::mentions( $content ) ? Shortcode::resolve( $content ) : $content;
+		}
 		if ( $post && ! self::can_read( $post ) ) {
 			return self::denied_html( $post );
 		}
@@ -684,6 +712,9 @@ final class Gate {
 	 */
 	public static function filter_content( $content ) {
 		$post = isset( $GLOBALS['post'] ) && $GLOBALS['post'] instanceof \WP_Post ? $GLOBALS['post'] : get_post();
+		if ( self::is_open( $post ) ) {
+			return $content;
+		}
 		if ( $post && ! self::can_read( $post ) ) {
 			return self::denied_html( $post );
 		}
@@ -699,6 +730,9 @@ final class Gate {
 	 * @return string[]
 	 */
 	public static function filter_pages( $pages, $post ) {
+		if ( self::is_open( $post ) ) {
+			return $pages;
+		}
 		if ( $post && ! self::can_read( $post ) ) {
 			return array( self::denied_html( $post ) );
 		}
@@ -717,6 +751,9 @@ final class Gate {
 	 * @return string
 	 */
 	public static function filter_excerpt( $excerpt, $post = null ) {
+		if ( self::is_open( $post ) ) {
+			return $excerpt;
+		}
 		$post = get_post( $post );
 		if ( $post && ! self::can_read( $post ) ) {
 			return self::denied_text( $post );

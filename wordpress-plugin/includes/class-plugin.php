@@ -53,7 +53,7 @@ final class Plugin {
 	 * Registers every component's hooks. Runs on `plugins_loaded`.
 	 */
 	public static function boot() {
-		load_plugin_textdomain( 'taggate', false, dirname( plugin_basename( TAGGATE_PLUGIN_FILE ) ) . '/languages' );
+		self::register_textdomain();
 		$components = is_admin() ? array_merge( self::COMPONENTS, self::ADMIN_COMPONENTS ) : self::COMPONENTS;
 		foreach ( $components as $component ) {
 			if ( class_exists( $component ) ) {
@@ -64,6 +64,21 @@ final class Plugin {
 		 * Fires once TagGate has registered its hooks.
 		 */
 		do_action( 'taggate_loaded' );
+	}
+
+	/**
+	 * Tells WordPress where TagGate's translations are, to be loaded the
+	 * first time a TagGate string is translated (most page views translate
+	 * none; WordPress 6.1's just-in-time loading reads this path) rather
+	 * than on every request. Files in wp-content/languages/plugins/ still win.
+	 */
+	private static function register_textdomain() {
+		global $wp_textdomain_registry;
+		if ( $wp_textdomain_registry instanceof \WP_Textdomain_Registry ) {
+			$wp_textdomain_registry->set_custom_path( 'taggate', TAGGATE_PLUGIN_DIR . 'languages' );
+			return;
+		}
+		load_plugin_textdomain( 'taggate', false, dirname( plugin_basename( TAGGATE_PLUGIN_FILE ) ) . '/languages' );
 	}
 
 	/**

@@ -95,6 +95,10 @@ final class Webhook_Controller {
 	 * @return bool
 	 */
 	public static function is_rest_url() {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- routing only.
+		if ( ! isset( $_GET['rest_route'] ) && ( ! isset( $_SERVER['REQUEST_URI'] ) || false === strpos( (string) $_SERVER['REQUEST_URI'], '/' . trim( rest_get_url_prefix(), '/' ) ) ) ) { // phpcs:ignore WordPress.Security.ValidatedSanitizedInput
+			return false;
+		}
 		return '' !== self::rest_route_from_url();
 	}
 
@@ -105,6 +109,11 @@ final class Webhook_Controller {
 	 * @return string
 	 */
 	public static function route_from_url() {
+		// Cheap test first: every other page view stops here.
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- routing only.
+		if ( ! isset( $_GET['rest_route'] ) && ( ! isset( $_SERVER['REQUEST_URI'] ) || false === stripos( (string) $_SERVER['REQUEST_URI'], self::NAMESPACE ) ) ) { // phpcs:ignore WordPress.Security.ValidatedSanitizedInput
+			return '';
+		}
 		$route = self::rest_route_from_url();
 		return 0 === strpos( $route, '/' . self::NAMESPACE . '/' ) ? $route : '';
 	}
