@@ -54,7 +54,7 @@ defined( 'ABSPATH' ) || exit;
 			$now = getrusage();
 			$us  = ( $now['ru_utime.tv_sec'] - $usage['ru_utime.tv_sec'] ) * 1000000 + ( $now['ru_utime.tv_usec'] - $usage['ru_utime.tv_usec'] )
 				+ ( $now['ru_stime.tv_sec'] - $usage['ru_stime.tv_sec'] ) * 1000000 + ( $now['ru_stime.tv_usec'] - $usage['ru_stime.tv_usec'] );
-			return $html . '<!-- taggate-bench cpu_us=' . (int) $us . ' -->';
+			return $html . '<!-- taggate-bench cpu_us=' . (int) $us . ' pid=' . getmypid() . ' -->';
 		}
 	);
 	add_action(

@@ -3,11 +3,18 @@
  * The gating benchmark's driver (run by bench/gating.sh): the archive page of
  * 50 protected posts, as a logged-in user holding 200 tags, timed with the
  * TagGate plugin loaded and not loaded, request after request in the same
- * run (the order alternates every round, so drift and warm-up hit both
- * alike). The % added is the median of the rounds' paired differences (each
- * round's two requests ran back to back, so this is the figure least moved
- * by other load on the machine) over the inactive median; the difference of
- * the medians and of the trimmed means, and PHP's CPU time, are printed too.
+ * run: every round makes one request in each mode, in random order, so drift
+ * and warm-up hit both alike.
+ *
+ * The % added is estimated within each PHP-FPM worker (its median with the
+ * plugin minus its median without, averaged over the workers) over the
+ * inactive median. PHP-FPM gives requests to its workers in turn, and two
+ * workers can differ by several ms on the same page (measured: 76–85 ms of
+ * CPU for one page across 8 workers); with a fixed on/off alternation each
+ * mode landed on the same workers every time, which moved the result by
+ * ±1.5 % from run to run. The median of the rounds' paired differences, the
+ * difference of the medians and of the trimmed means, and PHP's CPU time
+ * (overall and within each worker) are printed too.
  *
  * Usage: php bench/gating.php <base url> <token> <seed json> [rounds]
  */
@@ -15,7 +22,7 @@
 declare(strict_types=1);
 
 [$self, $base, $token, $seedJson] = array_pad($argv, 4, '');
-$rounds = (int) ($argv[4] ?? getenv('BENCH_ROUNDS') ?: 1000);
+$rounds = (int) ($argv[4] ?? getenv('BENCH_ROUNDS') ?: 1500);
 $seed = json_decode($seedJson, true);
 if (!$base || !$token || !is_array($seed)) {
     fwrite(STDERR, "usage: php bench/gating.php <base url> <token> <seed json> [rounds]\n");
@@ -83,11 +90,60 @@ function stats(array $xs): array
     ];
 }
 
-/** Times the page for one session, both modes interleaved. */
+/**
+ * The added time estimated per PHP-FPM worker: each worker's median with the
+ * plugin minus its median without, averaged over the workers (weighted by
+ * the smaller of their two counts). PHP-FPM hands requests to its workers in
+ * turn, and workers differ from each other by several ms on the same page;
+ * comparing within each worker keeps that out of the estimate.
+ *
+ * @param array<int,array{mode:string,ms:float,cpu:?float,pid:int}> $samples
+ * @return array{ms:?float,cpu:?float,workers:int}
+ */
+function per_worker(array $samples): array
+{
+    $by = [];
+    foreach ($samples as $x) {
+        $by[$x['pid']][$x['mode']]['ms'][] = $x['ms'];
+        if ($x['cpu'] !== null) {
+            $by[$x['pid']][$x['mode']]['cpu'][] = $x['cpu'];
+        }
+    }
+    $out = ['ms' => null, 'cpu' => null, 'workers' => 0];
+    foreach (['ms', 'cpu'] as $what) {
+        $sum = 0.0;
+        $weight = 0;
+        $workers = 0;
+        foreach ($by as $modes) {
+            $on = $modes['on'][$what] ?? [];
+            $off = $modes['off'][$what] ?? [];
+            $w = min(count($on), count($off));
+            if ($w < 5) {
+                continue;
+            }
+            $sum += $w * (stats($on)['median'] - stats($off)['median']);
+            $weight += $w;
+            $workers++;
+        }
+        if ($weight > 0) {
+            $out[$what] = $sum / $weight;
+            $out['workers'] = max($out['workers'], $workers);
+        }
+    }
+    return $out;
+}
+
+/**
+ * Times the page for one session, both modes interleaved: every round makes
+ * one request in each mode, in random order (a fixed alternation would lock
+ * each mode to the same PHP-FPM workers, which take their requests in turn).
+ */
 function measure(string $base, string $path, string $token, string $cookie, int $rounds, string $expect): array
 {
     $times = ['on' => [], 'off' => []];
     $cpu = ['on' => [], 'off' => []];
+    $samples = [];
+    $pairs = [];
     $check = function (array $r, string $mode) use ($expect) {
         if ($r['status'] !== 200) {
             throw new RuntimeException("HTTP {$r['status']} in mode $mode");
@@ -106,49 +162,66 @@ function measure(string $base, string $path, string $token, string $cookie, int 
         return $r['body'];
     };
     $get = fn (string $mode) => request($base . $path, ['X-TagGate-Bench' => "$token:$mode"] + ($cookie !== '' ? ['Cookie' => $cookie] : []));
-    // Warm-up (opcache, buffer pool), and the checks.
+    // Warm-up (opcache, buffer pool, every worker's rule cache), and the checks.
     for ($i = 0; $i < 15; $i++) {
         $check($get('on'), 'on');
         $check($get('off'), 'off');
     }
     for ($i = 0; $i < $rounds; $i++) {
-        $order = $i % 2 ? ['off', 'on'] : ['on', 'off'];
+        $order = random_int(0, 1) ? ['off', 'on'] : ['on', 'off'];
+        $round = [];
         foreach ($order as $mode) {
             $r = $get($mode);
             if ($r['status'] !== 200) {
                 throw new RuntimeException("HTTP {$r['status']} in mode $mode");
             }
-            $times[$mode][] = $r['seconds'] * 1000;
-            if (preg_match('/<!-- taggate-bench cpu_us=(\d+) -->\s*$/', $r['body'], $m)) {
-                $cpu[$mode][] = (int) $m[1] / 1000;
+            $ms = $r['seconds'] * 1000;
+            $times[$mode][] = $ms;
+            $round[$mode] = $ms;
+            $c = null;
+            $pid = 0;
+            if (preg_match('/<!-- taggate-bench cpu_us=(\d+) pid=(\d+) -->\s*$/', $r['body'], $m)) {
+                $c = (int) $m[1] / 1000;
+                $pid = (int) $m[2];
+                $cpu[$mode][] = $c;
             }
+            $samples[] = ['mode' => $mode, 'ms' => $ms, 'cpu' => $c, 'pid' => $pid];
         }
+        $pairs[] = $round['on'] - $round['off'];
     }
     $out = ['on' => stats($times['on']), 'off' => stats($times['off'])];
-    // Each round's two requests ran back to back: their difference is the
-    // least disturbed by drift in the machine's load.
-    $pairs = array_map(fn ($a, $b) => $a - $b, $times['on'], $times['off']);
     $out['paired'] = stats($pairs)['median'];
+    $out['worker'] = per_worker($samples);
     if (count($cpu['on']) === $rounds && count($cpu['off']) === $rounds) {
         $out['cpu'] = ['on' => stats($cpu['on']), 'off' => stats($cpu['off'])];
     }
     return $out;
 }
 
+/** Prints one case; returns the headline % added (per-worker estimate). */
 function report(string $label, array $s): float
 {
-    $added = ($s['on']['median'] - $s['off']['median']) / $s['off']['median'] * 100;
-    $paired = $s['paired'] / $s['off']['median'] * 100;
+    $off = $s['off']['median'];
+    $added = ($s['on']['median'] - $off) / $off * 100;
+    $paired = $s['paired'] / $off * 100;
     $addedMean = ($s['on']['tmean'] - $s['off']['tmean']) / $s['off']['tmean'] * 100;
-    printf("%-44s plugin inactive: median %7.2f ms (trimmed mean %7.2f, p90 %7.2f)\n", $label, $s['off']['median'], $s['off']['tmean'], $s['off']['p90']);
+    $w = $s['worker'];
+    $headline = $w['ms'] !== null ? $w['ms'] / $off * 100 : $paired;
+    printf("%-44s plugin inactive: median %7.2f ms (trimmed mean %7.2f, p90 %7.2f)\n", $label, $off, $s['off']['tmean'], $s['off']['p90']);
     printf("%-44s plugin active:   median %7.2f ms (trimmed mean %7.2f, p90 %7.2f)\n", '', $s['on']['median'], $s['on']['tmean'], $s['on']['p90']);
-    printf("%-44s added: %+.2f %% (%+.2f ms: median of the rounds' paired differences)\n", '', $paired, $s['paired']);
-    printf("%-44s        %+.2f %% (difference of the medians), %+.2f %% (of the trimmed means)\n", '', $added, $addedMean);
+    if ($w['ms'] !== null) {
+        printf("%-44s added: %+.2f %% (%+.2f ms: within each PHP-FPM worker, %d workers)\n", '', $headline, $w['ms'], $w['workers']);
+    }
+    printf("%-44s        %+.2f %% (median of the rounds' paired differences), %+.2f %% (difference of the medians), %+.2f %% (of the trimmed means)\n", '', $paired, $added, $addedMean);
     if (isset($s['cpu'])) {
         $c = $s['cpu'];
-        printf("%-44s PHP CPU time: inactive %.2f ms, active %.2f ms (medians): %+.2f %%\n", '', $c['off']['median'], $c['on']['median'], ($c['on']['median'] - $c['off']['median']) / $c['off']['median'] * 100);
+        printf("%-44s PHP CPU time: inactive %.2f ms, active %.2f ms (medians): %+.2f %%", '', $c['off']['median'], $c['on']['median'], ($c['on']['median'] - $c['off']['median']) / $c['off']['median'] * 100);
+        if ($w['cpu'] !== null) {
+            printf("; within each worker %+.2f ms (%+.2f %%)", $w['cpu'], $w['cpu'] / $c['off']['median'] * 100);
+        }
+        echo "\n";
     }
-    return $paired;
+    return $headline;
 }
 
 $path = $seed['archive'];
@@ -167,5 +240,5 @@ if (!getenv('BENCH_ONLY_MAIN')) {
     report('visitor (denied all 50)', measure($base, $path, $token, '', max(50, intdiv($rounds, 3)), 'members only'));
 }
 
-printf("\nbudget: <= 2 %% added for the member with 200 tags (median of the paired differences): %s\n", $added <= 2.0 ? 'MET' : 'NOT MET');
+printf("\nbudget: <= 2 %% added for the member with 200 tags (within each worker): %s\n", $added <= 2.0 ? 'MET' : 'NOT MET');
 exit($added <= 2.0 ? 0 : 1);

@@ -12,7 +12,7 @@
 # exactly as if the plugin were deactivated; `<token>:on` loads it as usual.
 # Both modes pay for the switch itself. The token is random per run.
 #
-#   bench/gating.sh [rounds]        (default 1000; BENCH_ONLY_MAIN=1 skips the extra cases)
+#   bench/gating.sh [rounds]        (default 1500; BENCH_ONLY_MAIN=1 skips the extra cases)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,4 +50,4 @@ SEED="$($SUDO runuser -u www-data -- env TAGGATE_STACK_WWW="$WWW" TAGGATE_STACK_
 	php -d extension="$TAGGATE_EXT_SO" -d display_errors=stderr "$ROOT/bench/gating-seed.php")"
 
 echo "bench: $(nproc) cores, PHP-FPM pool 'ext' ($(php -d extension="$TAGGATE_EXT_SO" -r 'echo "taggate ", taggate_version();'))"
-php bench/gating.php "$TAGGATE_URL" "$TOKEN" "$SEED" "${1:-${BENCH_ROUNDS:-1000}}"
+php bench/gating.php "$TAGGATE_URL" "$TOKEN" "$SEED" "${1:-${BENCH_ROUNDS:-1500}}"
