@@ -21,17 +21,29 @@ final class Plugin {
 	 * @var string[]
 	 */
 	const COMPONENTS = array(
-		// Part 1: storage, webhooks, CRM adapters.
+		// Part 1: storage, webhooks.
 		Installer::class,
 		Cron::class,
 		Webhook_Controller::class,
-		Crm_Controller::class,
+		// Registered everywhere: wp-login.php checks its action before any
+		// hook fires, and login URLs can be moved by other plugins.
 		Login_Links::class,
-		// Part 2: gating, editor and admin UI.
+		// Part 2: gating.
 		Gate::class,
 		Shortcode::class,
 		Block::class,
-		Editor::class,
+	);
+
+	/**
+	 * Components whose hooks only matter on one kind of request, by the action
+	 * that starts such a request: elsewhere (page views, feeds) they are not
+	 * even loaded. wp-admin, XML-RPC and WP-CLI register them at boot.
+	 *
+	 * @var array<string, string[]>
+	 */
+	const ON_DEMAND = array(
+		// The CRM endpoint; the editor's REST route, meta and save checks.
+		'rest_api_init' => array( Crm_Controller::class, Editor::class ),
 	);
 
 	/**
@@ -54,16 +66,45 @@ final class Plugin {
 	 */
 	public static function boot() {
 		self::register_textdomain();
-		$components = is_admin() ? array_merge( self::COMPONENTS, self::ADMIN_COMPONENTS ) : self::COMPONENTS;
+		$components = self::COMPONENTS;
+		if ( is_admin() || ( defined( 'XMLRPC_REQUEST' ) && XMLRPC_REQUEST ) || ( defined( 'WP_CLI' ) && WP_CLI ) ) {
+			$components = array_merge( $components, ...array_values( self::ON_DEMAND ) );
+		} else {
+			foreach ( array_keys( self::ON_DEMAND ) as $action ) {
+				// First of all on that action, so the components' own callbacks on it still run.
+				add_action( $action, array( __CLASS__, 'register_on_demand' ), PHP_INT_MIN );
+			}
+		}
+		if ( is_admin() ) {
+			$components = array_merge( $components, self::ADMIN_COMPONENTS );
+		}
+		self::register_components( $components );
+		/**
+		 * Fires once TagGate has registered its hooks.
+		 */
+		do_action( 'taggate_loaded' );
+	}
+
+	/**
+	 * Registers the on-demand components of the action now running.
+	 */
+	public static function register_on_demand() {
+		$action = current_action();
+		remove_action( $action, array( __CLASS__, 'register_on_demand' ), PHP_INT_MIN );
+		self::register_components( self::ON_DEMAND[ $action ] ?? array() );
+	}
+
+	/**
+	 * Calls each component's static register().
+	 *
+	 * @param string[] $components Class names.
+	 */
+	private static function register_components( array $components ) {
 		foreach ( $components as $component ) {
 			if ( class_exists( $component ) ) {
 				$component::register();
 			}
 		}
-		/**
-		 * Fires once TagGate has registered its hooks.
-		 */
-		do_action( 'taggate_loaded' );
 	}
 
 	/**
