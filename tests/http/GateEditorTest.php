@@ -141,4 +141,45 @@ final class GateEditorTest extends \PHPUnit\Framework\TestCase
         $this->assertStringNotContainsString('assets/css/admin.css', $html);
         $this->assertStringNotContainsString('editor-panel.js', $this->f->admin()->get('/wp-admin/index.php')->body);
     }
+
+    /**
+     * The classic editor's meta box (the Classic Editor plugin's screen):
+     * saves a valid rule, keeps the previous rule and says why when the new
+     * one is invalid, and ignores a request without its nonce.
+     */
+    public function testTheClassicMetaBox(): void
+    {
+        $admin = $this->f->admin();
+        $classic = ['X-TagGate-Test-Classic-Editor' => '1'];
+        $id = $this->fresh(['taggate_rule' => 'vip']);
+        $url = "/wp-admin/post.php?post=$id&action=edit";
+        $submit = function (array $set) use ($admin, $url, $classic) {
+            $page = $admin->get($url, $classic)->body;
+            $fields = GateHtml::with(GateHtml::fields($page, '//form[@id="post"]'), $set);
+            return $admin->post('/wp-admin/post.php', GateHtml::encode($fields), $classic + ['Content-Type' => 'application/x-www-form-urlencoded']);
+        };
+        try {
+            $page = $admin->get($url, $classic)->body;
+            $this->assertSame('vip', GateHtml::text($page, '//textarea[@name="taggate_rule"]'), 'the meta box shows the rule');
+
+            $r = $submit(['taggate_rule' => '  any(gold, silver) and not refunded ']);
+            $this->assertSame(302, $r->status, 'saved and sent back to the editor');
+            $this->assertSame('any(gold, silver) and not refunded', $this->edit($id)['taggate_rule']);
+            $this->assertSame('original', $this->edit($id)['content']['raw'], 'the rest of the post is untouched');
+
+            $submit(['taggate_rule' => 'gold and (']);
+            $this->assertSame('any(gold, silver) and not refunded', $this->edit($id)['taggate_rule'], 'an invalid rule is not saved');
+            $notice = GateHtml::text($admin->get($url, $classic)->body, '//div[contains(@class,"notice-error")]');
+            $this->assertStringContainsString('did not save the rule', $notice);
+            $this->assertMatchesRegularExpression('/line 1, column \d+/', $notice, 'the error says where');
+
+            $submit(['taggate_rule' => 'vip', 'taggate_rule_nonce' => null]);
+            $this->assertSame('any(gold, silver) and not refunded', $this->edit($id)['taggate_rule'], 'no change without the meta box nonce');
+
+            $submit(['taggate_rule' => '']);
+            $this->assertSame('', $this->edit($id)['taggate_rule'], 'emptied: public');
+        } finally {
+            $admin->rest('DELETE', "/wp/v2/posts/$id?force=true");
+        }
+    }
 }
