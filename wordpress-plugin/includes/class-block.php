@@ -156,7 +156,7 @@ final class Block {
 	 * @param string $content Post content.
 	 * @return bool
 	 */
-	private static function mentioned_in( $content ) {
+	public static function mentioned_in( $content ) {
 		return false !== strpos( $content, ':taggate' );
 	}
 

@@ -102,15 +102,6 @@ final class Gate {
 	private static $plain = array();
 
 	/**
-	 * Ids of posts the current user may read whose stored content holds no
-	 * partial gate (seen in `the_posts`): the per-post display filters let
-	 * them through at once. Per user: cleared with the decisions.
-	 *
-	 * @var array<int, true>
-	 */
-	private static $open = array();
-
-	/**
 	 * Adds the hooks.
 	 */
 	public static function register() {
@@ -175,7 +166,6 @@ final class Gate {
 		self::$bypass         = null;
 		self::$can_edit_posts = null;
 		self::$decisions      = array();
-		self::$open           = array();
 		self::$rule_results   = array();
 		self::$denied_ids     = null;
 	}
@@ -294,7 +284,7 @@ final class Gate {
 	 */
 	public static function on_meta_changed( $meta_ids, $object_id, $meta_key ) {
 		if ( self::META === $meta_key ) {
-			unset( self::$decisions[ (int) $object_id ], self::$open[ (int) $object_id ] );
+			unset( self::$decisions[ (int) $object_id ] );
 			self::$denied_ids = null;
 		}
 	}
@@ -642,9 +632,8 @@ final class Gate {
 			$id = (int) $post->ID;
 			if ( self::$decisions[ $id ] ?? true ) {
 				// Readable: resolve the partial gates in the stored text as well.
-				if ( ! isset( $post->post_content ) || ! is_string( $post->post_content ) || ! Shortcode::may_gate( $post->post_content ) ) {
+				if ( ! isset( $post->post_content ) || ! is_string( $post->post_content ) || ! ( Shortcode::mentions( $post->post_content ) || Block::mentioned_in( $post->post_content ) ) ) {
 					self::$plain[ $id ] = true;
-					self::$open[ $id ]  = true;
 				} elseif ( ! self::may_edit( $id ) ) {
 					$post->post_content = Shortcode::resolve( Block::resolve( $post->post_content ) );
 				}
@@ -679,7 +668,8 @@ final class Gate {
 	 */
 	private static function is_open( $post ) {
 		$user = $GLOBALS['current_user'] ?? null;
-		return $post instanceof \WP_Post && isset( self::$open[ $post->ID ] ) && $user instanceof \WP_User && self::$user_id === $user->ID;
+		return $post instanceof \WP_Post && isset( self::$plain[ $post->ID ] ) && true === ( self::$decisions[ $post->ID ] ?? null )
+			&& $user instanceof \WP_User && self::$user_id === $user->ID;
 	}
 
 	/**
@@ -693,13 +683,10 @@ final class Gate {
 	 */
 	public static function filter_content_early( $content ) {
 		$post = isset( $GLOBALS['post'] ) && $GLOBALS['post'] instanceof \WP_Post ? $GLOBALS['post'] : get_post();
-		if ( self::is_open( $post ) ) {
-			// The content filtered need not be the post's: still resolve [taggate] in it.
-			return is_string( $content ) && Shortcode::mentions( $content ) ? Shortcode::resolve( $content ) : $content;
-		}
-		if ( $post && ! self::can_read( $post ) ) {
+		if ( $post && ! self::is_open( $post ) && ! self::can_read( $post ) ) {
 			return self::denied_html( $post );
 		}
+		// The content filtered need not be the post's: resolve [taggate] in it.
 		return Shortcode::resolve( $content );
 	}
 
@@ -712,10 +699,7 @@ final class Gate {
 	 */
 	public static function filter_content( $content ) {
 		$post = isset( $GLOBALS['post'] ) && $GLOBALS['post'] instanceof \WP_Post ? $GLOBALS['post'] : get_post();
-		if ( self::is_open( $post ) ) {
-			return $content;
-		}
-		if ( $post && ! self::can_read( $post ) ) {
+		if ( $post && ! self::is_open( $post ) && ! self::can_read( $post ) ) {
 			return self::denied_html( $post );
 		}
 		return $content;

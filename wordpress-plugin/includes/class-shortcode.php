@@ -45,17 +45,6 @@ final class Shortcode {
 	}
 
 	/**
-	 * True when a stored text may hold a partial gate: the shortcode, or the
-	 * TagGate block (whose comment delimiters read `wp:taggate/…`).
-	 *
-	 * @param string $text Text.
-	 * @return bool
-	 */
-	public static function may_gate( $text ) {
-		return self::mentions( $text ) || false !== strpos( $text, ':' . self::TAG );
-	}
-
-	/**
 	 * Adds the hooks.
 	 */
 	public static function register() {

@@ -78,9 +78,15 @@ final class Webhook_Controller {
 		if ( isset( $_GET['rest_route'] ) && is_string( $_GET['rest_route'] ) ) {
 			$route = '/' . ltrim( sanitize_text_field( wp_unslash( $_GET['rest_route'] ) ), '/' ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended
 		} elseif ( isset( $_SERVER['REQUEST_URI'] ) && function_exists( 'rest_get_url_prefix' ) ) {
-			$path   = (string) wp_parse_url( wp_unslash( $_SERVER['REQUEST_URI'] ), PHP_URL_PATH ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
+			$uri  = (string) wp_unslash( $_SERVER['REQUEST_URI'] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
+			$rest = trim( rest_get_url_prefix(), '/' );
+			// Page views stop here, before home_url() is built.
+			if ( false === strpos( $uri, '/' . $rest ) ) {
+				return $route;
+			}
+			$path   = (string) wp_parse_url( $uri, PHP_URL_PATH );
 			$home   = (string) wp_parse_url( home_url( '/' ), PHP_URL_PATH );
-			$prefix = trailingslashit( $home ) . trim( rest_get_url_prefix(), '/' );
+			$prefix = trailingslashit( $home ) . $rest;
 			if ( $path === $prefix || 0 === strpos( $path, $prefix . '/' ) ) {
 				$route = '/' . ltrim( (string) substr( $path, strlen( $prefix ) ), '/' );
 			}
@@ -95,10 +101,6 @@ final class Webhook_Controller {
 	 * @return bool
 	 */
 	public static function is_rest_url() {
-		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- routing only.
-		if ( ! isset( $_GET['rest_route'] ) && ( ! isset( $_SERVER['REQUEST_URI'] ) || false === strpos( (string) $_SERVER['REQUEST_URI'], '/' . trim( rest_get_url_prefix(), '/' ) ) ) ) { // phpcs:ignore WordPress.Security.ValidatedSanitizedInput
-			return false;
-		}
 		return '' !== self::rest_route_from_url();
 	}
 
@@ -109,11 +111,6 @@ final class Webhook_Controller {
 	 * @return string
 	 */
 	public static function route_from_url() {
-		// Cheap test first: every other page view stops here.
-		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- routing only.
-		if ( ! isset( $_GET['rest_route'] ) && ( ! isset( $_SERVER['REQUEST_URI'] ) || false === stripos( (string) $_SERVER['REQUEST_URI'], self::NAMESPACE ) ) ) { // phpcs:ignore WordPress.Security.ValidatedSanitizedInput
-			return '';
-		}
 		$route = self::rest_route_from_url();
 		return 0 === strpos( $route, '/' . self::NAMESPACE . '/' ) ? $route : '';
 	}
